@@ -1,0 +1,1 @@
+"""The digit-reversal showcase around the model: corpus, batching, evaluation, export, Hub upload."""

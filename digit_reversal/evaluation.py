@@ -1,0 +1,49 @@
+"""Accuracy of a reverser: exact match and per-digit accuracy, overall and by input length."""
+
+from collections import defaultdict
+
+import torch
+
+
+def score_predictions(predictions: list[str], targets: list[str]) -> dict:
+    """Exact match (whole string right) and token accuracy (position-wise digit agreement over the target).
+
+    A prediction that is too long or too short loses the positions it gets wrong or misses.
+    """
+    by_length = defaultdict(lambda: [0, 0, 0, 0])  # length -> [examples, exact, correct digits, digits]
+    for prediction, target in zip(predictions, targets, strict=True):
+        counts = by_length[len(target)]
+        counts[0] += 1
+        counts[1] += prediction == target
+        counts[2] += sum(p == t for p, t in zip(prediction, target))
+        counts[3] += len(target)
+
+    def rates(counts):
+        examples, exact, correct, digits = counts
+        return {"examples": examples, "exact_match": exact / examples, "token_accuracy": correct / digits}
+
+    total = [sum(c[i] for c in by_length.values()) for i in range(4)]
+    return {**rates(total), "by_length": {length: rates(by_length[length]) for length in sorted(by_length)}}
+
+
+@torch.no_grad()
+def generate_reversals(model, tokenizer, sources: list[str], batch_size: int = 256, **generate_kwargs) -> list[str]:
+    """Decode every source with model.generate(); batches are sorted by length so little is padded."""
+    order = sorted(range(len(sources)), key=lambda i: len(sources[i]))
+    predictions = [""] * len(sources)
+    was_training = model.training
+    model.eval()
+    for start in range(0, len(order), batch_size):
+        indices = order[start : start + batch_size]
+        batch = tokenizer([sources[i] for i in indices], padding=True, return_tensors="pt").to(model.device)
+        output_ids = model.generate(**batch, **generate_kwargs)
+        for i, text in zip(indices, tokenizer.batch_decode(output_ids, skip_special_tokens=True)):
+            predictions[i] = text
+    model.train(was_training)
+    return predictions
+
+
+def evaluate_split(model, tokenizer, dataset, batch_size: int = 256, **generate_kwargs) -> dict:
+    """Scores on a corpus split (columns `source`, `target`)."""
+    sources, targets = list(dataset["source"]), list(dataset["target"])
+    return score_predictions(generate_reversals(model, tokenizer, sources, batch_size, **generate_kwargs), targets)
