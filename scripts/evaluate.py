@@ -1,0 +1,88 @@
+"""Evaluate an exported reverser: exact match and per-digit accuracy, by length, greedy and beam search.
+
+    python scripts/evaluate.py --model outputs/reverser/model --corpus_dir outputs/corpus
+
+Writes evaluation.json (also printed) and accuracy_by_length.png, which marks the training range,
+into --output_dir (default: MODEL/evaluation, so the results travel with the model to the Hub).
+"""
+
+import argparse
+import json
+import os
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from digit_reversal.corpus import load_corpus, load_spec  # noqa: E402
+from digit_reversal.evaluation import evaluate_split  # noqa: E402
+from digit_reversal.loading import load_reverser  # noqa: E402
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", required=True, help="exported model folder")
+    parser.add_argument("--corpus_dir", default="outputs/corpus", help="corpus from build_corpus.py")
+    parser.add_argument("--splits", nargs="+", default=["validation", "test", "test_long"])
+    parser.add_argument("--num_beams", type=int, default=4, help="beam width of the beam-search pass (paper: 4)")
+    parser.add_argument("--max_examples", type=int, default=None, help="evaluate only the first N of each split")
+    parser.add_argument("--batch_size", type=int, default=256)
+    parser.add_argument("--output_dir", default=None, help="default: MODEL/evaluation")
+    return parser.parse_args(argv)
+
+
+def plot_accuracy_by_length(report: dict, training_lengths: tuple[int, int], path: str) -> None:
+    figure, axes = plt.subplots(1, 2, figsize=(12, 4.5), sharey=True)
+    for axis, metric in zip(axes, ("exact_match", "token_accuracy")):
+        for decoding, style in (("greedy", "-"), ("beam", "--")):
+            points = sorted((int(length), scores[metric])
+                            for split in report["splits"].values()
+                            for length, scores in split[decoding]["by_length"].items())
+            axis.plot([p[0] for p in points], [p[1] for p in points], style, marker=".", label=decoding)
+        axis.axvspan(training_lengths[0] - 0.5, training_lengths[1] + 0.5, color="tab:green", alpha=0.12,
+                     label=f"training lengths {training_lengths[0]}-{training_lengths[1]}")
+        axis.set(xlabel="input length (digits)", title=metric.replace("_", " "), ylim=(-0.02, 1.02))
+        axis.grid(alpha=0.3)
+    axes[0].set_ylabel("accuracy")
+    axes[0].legend(loc="lower left")
+    figure.suptitle(f"Digit reversal: {report['model']}")
+    figure.tight_layout()
+    figure.savefig(path, dpi=120)
+    plt.close(figure)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    try:
+        model, tokenizer = load_reverser(args.model)
+        corpus = load_corpus(args.corpus_dir)
+    except (FileNotFoundError, ValueError) as error:
+        sys.exit(f"error: {error}")
+    missing = [split for split in args.splits if split not in corpus]
+    if missing:
+        sys.exit(f"error: {args.corpus_dir} has no split {', '.join(missing)} (it has {', '.join(corpus)}).")
+
+    report = {"model": os.path.abspath(args.model), "corpus_dir": os.path.abspath(args.corpus_dir), "splits": {}}
+    for split in args.splits:
+        data = corpus[split]
+        if args.max_examples:
+            data = data.select(range(min(args.max_examples, len(data))))
+        report["splits"][split] = {
+            "greedy": evaluate_split(model, tokenizer, data, args.batch_size),
+            "beam": evaluate_split(model, tokenizer, data, args.batch_size, num_beams=args.num_beams),
+        }
+    report["num_beams"] = args.num_beams
+
+    output_dir = args.output_dir or os.path.join(args.model, "evaluation")
+    os.makedirs(output_dir, exist_ok=True)
+    with open(os.path.join(output_dir, "evaluation.json"), "w") as f:
+        json.dump(report, f, indent=2)
+    spec = load_spec(args.corpus_dir)
+    plot_accuracy_by_length(report, (spec.min_length, spec.max_length), os.path.join(output_dir, "accuracy_by_length.png"))
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()
