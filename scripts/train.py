@@ -87,6 +87,9 @@ def main(argv=None):
         project_dir=args.output_dir,
         # A seeded sampler reshuffles the same way per epoch, so a resumed run sees the same data order.
         dataloader_config=DataLoaderConfiguration(use_seedable_sampler=True),
+        # Warm-up is counted in optimizer updates: one scheduler step per update, whatever the
+        # number of processes (accelerate would otherwise step it once per process).
+        step_scheduler_with_optimizer=False,
     )
     set_seed(args.seed)
 
@@ -121,10 +124,7 @@ def main(argv=None):
     )
     # lr = peak * min(step / warmup, sqrt(warmup / step)): with the default peak, exactly the paper's formula.
     scheduler = get_inverse_sqrt_schedule(optimizer, num_warmup_steps=args.warmup_steps)
-    model, optimizer, train_dataloader = accelerator.prepare(model, optimizer, train_dataloader)
-    # Not prepared: a prepared scheduler advances once per process per update, but warm-up is counted
-    # in optimizer updates here. Registered, so save_state/load_state still carry it.
-    accelerator.register_for_checkpointing(scheduler)
+    model, optimizer, train_dataloader, scheduler = accelerator.prepare(model, optimizer, train_dataloader, scheduler)
     accelerator.init_trackers("digit_reversal", config={k: v for k, v in vars(args).items() if v is not None})
 
     # 3. Resume: restore every state, then skip the batches the earlier run consumed.

@@ -59,14 +59,13 @@ def test_greedy_generate_equals_a_hand_written_greedy_loop(model, batch):
     torch.testing.assert_close(generated, decoder_ids, rtol=0, atol=0)
 
 
-def test_default_length_limit_does_not_truncate_long_inputs(model, tokenizer):
-    """transformers' default max_length of 20 would cut this output at 19 digits; ours allows input + 50."""
-    source = "1234567890" * 6
-    output = model.generate(**tokenizer([source], return_tensors="pt"))
-    assert output.shape[1] > 20
+def test_default_length_limit_is_input_plus_50_not_transformers_20(model, tokenizer):
+    """With </s> suppressed, generation runs to its limit: the paper's input length + 50 (section 6.1)."""
+    inputs = tokenizer(["1234567890" * 6], return_tensors="pt")  # 61 tokens with </s>
+    output = model.generate(**inputs, suppress_tokens=[model.config.eos_token_id])
+    assert output.shape[1] == 1 + 61 + 50  # decoder start + the limit
     assert model.generation_config.max_length is None and model.generation_config.max_new_tokens is None
-    limited = model.generate(**tokenizer([source], return_tensors="pt"), max_new_tokens=5)
-    assert limited.shape[1] == 6  # start token + 5: an explicit limit still wins
+    assert model.generate(**inputs, max_new_tokens=5).shape[1] == 6  # an explicit limit still wins
 
 
 def test_generate_returns_attentions_per_step(model, tokenizer):
