@@ -8,7 +8,7 @@ from transformers import PreTrainedConfig
 PRESETS = {
     "base": dict(d_model=512, num_heads=8, d_ff=2048, encoder_layers=6, decoder_layers=6, dropout=0.1),
     "big": dict(d_model=1024, num_heads=16, d_ff=4096, encoder_layers=6, decoder_layers=6, dropout=0.3),
-    "digit-reversal": dict(d_model=128, num_heads=4, d_ff=512, encoder_layers=3, decoder_layers=3, dropout=0.1),
+    "digit-reversal": dict(d_model=64, num_heads=4, d_ff=256, encoder_layers=2, decoder_layers=2, dropout=0.1),
 }
 
 
