@@ -64,6 +64,15 @@ class CorpusSpec:
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+# Named corpora. "reverse_decimal40" follows tensor2tensor's algorithmic_reverse_decimal40 protocol
+# (train on 1-40 digits, test up to 400; Dehghani et al. 2018, Table 4): test_long spans 41..400.
+CORPUS_PRESETS = {
+    "default": CorpusSpec(),
+    "reverse_decimal40": CorpusSpec(max_length=40, long_min_length=41, long_max_length=400, train_size=1_000_000,
+                                    long_size=3_600),
+}
+
+
 def heldout_bucket(text: str) -> int:
     """A stable number in 0..99 for a string (Python's hash() is salted per process, so not that)."""
     return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little") % 100

@@ -17,8 +17,10 @@ from transformers import pipeline
 from modeling import PIPELINE_TASK, VanillaTransformerConfig
 
 from .atomic import staged_folder
+from .plots import plot_attention_maps
 
 MODEL_CARD_TEMPLATE = Path(__file__).resolve().parent.parent / "model_card.md"
+ATTENTION_EXAMPLE = "123456789"  # the input whose attention maps ship in the folder and the card
 SPLIT_NAMES = {"validation": "validation", "test": "test (in-distribution lengths)",
                "test_long": "test_long (longer than training)"}
 
@@ -74,6 +76,7 @@ def render_model_card(config, results: dict, training: dict, repo_id: str) -> Mo
         parameters=f"{training['parameters']:,}",
         results=rows,
         training=training,
+        attention_example=ATTENTION_EXAMPLE,
     )
 
 
@@ -81,10 +84,13 @@ def export_model(model, tokenizer, output_dir: str, results: dict, training: dic
                  repo_id: str = "your-name/vanilla-transformer-digit-reversal") -> str:
     """Write the Hub repo folder for `model` (via the pipeline, so the pipeline code ships too)."""
     training = {**training, "parameters": sum(p.numel() for p in model.parameters())}
+    model.eval()
     with staged_folder(output_dir) as staging:
         # save_pretrained records one auto class per class; AutoModel (the base model) is added here.
         model.config.auto_map = {"AutoModel": "modeling_vanilla_transformer.VanillaTransformerModel"}
         pipeline(PIPELINE_TASK, model=model, tokenizer=tokenizer).save_pretrained(staging)
+        os.makedirs(os.path.join(staging, "attention"))
+        plot_attention_maps(model, tokenizer, ATTENTION_EXAMPLE, os.path.join(staging, "attention"))
         render_model_card(model.config, results, training, repo_id).save(os.path.join(staging, "README.md"))
         with open(os.path.join(staging, "results.json"), "w") as f:
             json.dump({"results": results, "training": training}, f, indent=2)

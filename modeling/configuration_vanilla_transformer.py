@@ -3,6 +3,8 @@
 from huggingface_hub.dataclasses import strict
 from transformers import PreTrainedConfig
 
+POSITION_SCHEMES = ("sinusoidal", "randomized", "reverse_coupled")
+
 # Named sizes. "base" and "big" are Table 3 of the paper; "digit-reversal" is the small model that
 # the training script builds by default for the digit-reversal showcase.
 PRESETS = {
@@ -41,6 +43,12 @@ class VanillaTransformerConfig(PreTrainedConfig):
     layer_norm_eps: float = 1e-5  # epsilon of every LayerNorm (the paper does not state one)
     scale_embedding: bool = True  # multiply embeddings by sqrt(d_model) (section 3.4)
     tie_word_embeddings: bool = True  # one matrix for source, target embeddings and pre-softmax layer (3.4)
+    # Position labels fed to the sinusoidal encoding. "sinusoidal": 0, 1, 2, ... (the paper's).
+    # Opt-in, for length generalization: "randomized" (Ruoss et al. 2023): in training, sorted labels drawn
+    # from [0, max_position_label); "reverse_coupled" (position coupling, Cho et al. 2024, for reversal):
+    # output step i shares its label with input position n-1-i, plus a random offset in training.
+    position_scheme: str = "sinusoidal"
+    max_position_label: int = 1024  # the label range the randomized schemes train on
     init_std: float | None = None  # std of the embedding init; None means d_model ** -0.5 (tensor2tensor)
     pad_token_id: int | None = 0
     bos_token_id: int | None = 1
@@ -68,6 +76,10 @@ class VanillaTransformerConfig(PreTrainedConfig):
         for field in ("dropout", "attention_dropout", "label_smoothing"):
             if not 0.0 <= getattr(self, field) < 1.0:
                 raise ValueError(f"{field} must be in [0, 1), got {getattr(self, field)}.")
+        if self.position_scheme not in POSITION_SCHEMES:
+            raise ValueError(f"position_scheme must be one of {POSITION_SCHEMES}, got {self.position_scheme!r}.")
+        if self.max_position_label < 1:
+            raise ValueError(f"max_position_label must be positive, got {self.max_position_label}.")
         if self.init_std is not None and self.init_std <= 0:
             raise ValueError(f"init_std must be positive or None, got {self.init_std}.")
         for field in ("pad_token_id", "bos_token_id", "eos_token_id", "decoder_start_token_id"):
@@ -76,4 +88,4 @@ class VanillaTransformerConfig(PreTrainedConfig):
                 raise ValueError(f"{field}={token_id} is outside the vocabulary (vocab_size={self.vocab_size}).")
 
 
-__all__ = ["PRESETS", "VanillaTransformerConfig"]
+__all__ = ["POSITION_SCHEMES", "PRESETS", "VanillaTransformerConfig"]

@@ -48,6 +48,51 @@ class SinusoidalPositionalEncoding(nn.Module):
         return torch.stack((angles.sin(), angles.cos()), dim=-1).flatten(-2)
 
 
+def _sorted_random_labels(batch: int, length: int, label_range: int, device) -> torch.Tensor:
+    """(batch, length): per row, `length` distinct integers below `label_range`, ascending."""
+    label_range = max(label_range, length)
+    return torch.rand(batch, label_range, device=device).topk(length, dim=-1).indices.sort(dim=-1).values
+
+
+def _source_digits(attention_mask, source_length: int, device) -> torch.Tensor:
+    """n per row: the source tokens before the closing </s>, (batch,) or (1,)."""
+    if attention_mask is None:
+        return torch.full((1,), source_length - 1, device=device)
+    return attention_mask.sum(-1) - 1
+
+
+def source_position_labels(config, input_ids, attention_mask, training: bool, offset=None) -> torch.Tensor:
+    """Labels of the source positions, (batch or 1, src_len), by config.position_scheme."""
+    batch, length = input_ids.shape
+    labels = torch.arange(length, device=input_ids.device)[None]  # 3.5: pos = 0, 1, 2, ...
+    if config.position_scheme == "randomized" and training:
+        labels = _sorted_random_labels(batch, length, config.max_position_label, input_ids.device)
+    elif config.position_scheme == "reverse_coupled":
+        # Digit j < n keeps label j; the closing </s> (j = n) gets -1, the label of the output step that
+        # must emit </s>. Padding keeps j: it is masked anyway.
+        digits = _source_digits(attention_mask, length, input_ids.device)
+        labels = torch.where(labels == digits[:, None], -1, labels)
+        if offset is not None:
+            labels = labels + offset[:, None]
+    return labels
+
+
+def target_position_labels(config, input_ids, past_length: int, encoder_attention_mask, source_length: int,
+                           training: bool, offset=None) -> torch.Tensor:
+    """Labels of the decoder positions from past_length on, (batch or 1, tgt_len), by config.position_scheme."""
+    batch, length = input_ids.shape
+    labels = torch.arange(past_length, past_length + length, device=input_ids.device)[None]
+    if config.position_scheme == "randomized" and training:
+        labels = _sorted_random_labels(batch, length, config.max_position_label, input_ids.device)
+    elif config.position_scheme == "reverse_coupled":
+        # Output step i copies input digit n-1-i, so both get the label n-1-i (and </s> at i = n gets -1).
+        digits = _source_digits(encoder_attention_mask, source_length, input_ids.device)
+        labels = digits[:, None] - 1 - labels
+        if offset is not None:
+            labels = labels + offset[:, None]
+    return labels
+
+
 def eager_attention_forward(module, query, key, value, attention_mask, scaling, dropout=0.0, **kwargs):
     """3.2.1 Scaled Dot-Product Attention: softmax(Q K^T / sqrt(d_k)) V, written out.
 
@@ -240,9 +285,9 @@ class VanillaTransformerEncoder(nn.Module):
         self.layers = nn.ModuleList(VanillaTransformerEncoderLayer(config) for _ in range(config.encoder_layers))
 
     def forward(self, input_ids, attention_mask=None, output_attentions=False, output_hidden_states=False,
-                return_dict=True):
+                return_dict=True, position_offset=None):
         # input_ids: (batch, src_len)
-        position_ids = torch.arange(input_ids.shape[1], device=input_ids.device)[None]  # (1, src_len)
+        position_ids = source_position_labels(self.config, input_ids, attention_mask, self.training, position_offset)
         hidden_states = _embed(self.embed_tokens, self.positional_encoding, self.dropout, self.config,
                                input_ids, position_ids)
         # Padding mask, (batch, 1, src_len, src_len), or None when nothing is padded.
@@ -278,10 +323,11 @@ class VanillaTransformerDecoder(nn.Module):
         )
 
     def forward(self, input_ids, encoder_hidden_states, encoder_attention_mask=None, attention_mask=None,
-                past_key_values=None, output_attentions=False, output_hidden_states=False):
+                past_key_values=None, output_attentions=False, output_hidden_states=False, position_offset=None):
         # input_ids: (batch, tgt_len), only the new tokens when a cache holds the earlier ones
         past_length = past_key_values.get_seq_length() if past_key_values is not None else 0
-        position_ids = torch.arange(past_length, past_length + input_ids.shape[1], device=input_ids.device)[None]
+        position_ids = target_position_labels(self.config, input_ids, past_length, encoder_attention_mask,
+                                              encoder_hidden_states.shape[1], self.training, position_offset)
         hidden_states = _embed(self.embed_tokens, self.positional_encoding, self.dropout, self.config,
                                input_ids, position_ids)
         self_cache = past_key_values.self_attention_cache if past_key_values is not None else None
@@ -354,10 +400,16 @@ class VanillaTransformerModel(VanillaTransformerPreTrainedModel):
         if decoder_input_ids is None:
             raise ValueError("decoder_input_ids are required (or pass labels to the ...ForConditionalGeneration model).")
 
+        # reverse_coupled positions: in training, one random label offset per pair, shared by both sides.
+        offset = None
+        if self.config.position_scheme == "reverse_coupled" and self.training and input_ids is not None:
+            room = max(1, self.config.max_position_label - input_ids.shape[1])
+            offset = torch.randint(0, room, (input_ids.shape[0],), device=input_ids.device)
         if encoder_outputs is None:
             if input_ids is None:
                 raise ValueError("Pass input_ids or encoder_outputs.")
-            encoder_outputs = self.encoder(input_ids, attention_mask, output_attentions, output_hidden_states)
+            encoder_outputs = self.encoder(input_ids, attention_mask, output_attentions, output_hidden_states,
+                                           position_offset=offset)
         elif not isinstance(encoder_outputs, BaseModelOutput):
             encoder_outputs = BaseModelOutput(*encoder_outputs)
 
@@ -371,6 +423,7 @@ class VanillaTransformerModel(VanillaTransformerPreTrainedModel):
             past_key_values=past_key_values if use_cache else None,
             output_attentions=output_attentions,
             output_hidden_states=output_hidden_states,
+            position_offset=offset,
         )
         output = Seq2SeqModelOutput(
             last_hidden_state=hidden_states,  # (batch, tgt_len, d_model)

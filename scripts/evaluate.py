@@ -11,14 +11,10 @@ import json
 import os
 import sys
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-
-from digit_reversal.corpus import load_corpus, load_spec  # noqa: E402
-from digit_reversal.evaluation import evaluate_split  # noqa: E402
-from digit_reversal.loading import load_reverser  # noqa: E402
+from digit_reversal.corpus import load_corpus, load_spec
+from digit_reversal.evaluation import evaluate_split
+from digit_reversal.loading import load_reverser
+from digit_reversal.plots import plot_accuracy_by_length
 
 
 def parse_args(argv=None):
@@ -31,26 +27,6 @@ def parse_args(argv=None):
     parser.add_argument("--batch_size", type=int, default=256)
     parser.add_argument("--output_dir", default=None, help="default: MODEL/evaluation")
     return parser.parse_args(argv)
-
-
-def plot_accuracy_by_length(report: dict, training_lengths: tuple[int, int], path: str) -> None:
-    figure, axes = plt.subplots(1, 2, figsize=(12, 4.5), sharey=True)
-    for axis, metric in zip(axes, ("exact_match", "token_accuracy")):
-        for decoding, style in (("greedy", "-"), ("beam", "--")):
-            points = sorted((int(length), scores[metric])
-                            for split in report["splits"].values()
-                            for length, scores in split[decoding]["by_length"].items())
-            axis.plot([p[0] for p in points], [p[1] for p in points], style, marker=".", label=decoding)
-        axis.axvspan(training_lengths[0] - 0.5, training_lengths[1] + 0.5, color="tab:green", alpha=0.12,
-                     label=f"training lengths {training_lengths[0]}-{training_lengths[1]}")
-        axis.set(xlabel="input length (digits)", title=metric.replace("_", " "), ylim=(-0.02, 1.02))
-        axis.grid(alpha=0.3)
-    axes[0].set_ylabel("accuracy")
-    axes[0].legend(loc="lower left")
-    figure.suptitle(f"Digit reversal: {report['model']}")
-    figure.tight_layout()
-    figure.savefig(path, dpi=120)
-    plt.close(figure)
 
 
 def main(argv=None):

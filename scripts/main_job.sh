@@ -8,7 +8,7 @@ out=${1:-outputs}
 export HF_HUB_OFFLINE=1
 
 python scripts/build_corpus.py --output_dir "$out/corpus"
-accelerate launch --num_processes 1 --num_machines 1 --mixed_precision no --dynamo_backend no \
+accelerate launch --num_processes 1 --num_machines 1 --num_cpu_threads_per_process "$(nproc)" --mixed_precision no --dynamo_backend no \
     scripts/train.py --corpus_dir "$out/corpus" --output_dir "$out/reverser" --target_exact_match 1.0
 python scripts/evaluate.py --model "$out/reverser/model" --corpus_dir "$out/corpus" > "$out/evaluation.json"
 echo "evaluation: $out/reverser/model/evaluation/{evaluation.json,accuracy_by_length.png}"

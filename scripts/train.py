@@ -21,7 +21,7 @@ import time
 import torch
 from accelerate import Accelerator
 from accelerate.logging import get_logger
-from accelerate.utils import DataLoaderConfiguration, set_seed
+from accelerate.utils import DataLoaderConfiguration, ProjectConfiguration, set_seed
 from torch.utils.data import DataLoader
 from tqdm.auto import tqdm
 from transformers import get_inverse_sqrt_schedule
@@ -87,7 +87,7 @@ def main(argv=None):
         gradient_accumulation_steps=args.gradient_accumulation_steps,
         mixed_precision=args.mixed_precision,
         log_with=None if args.report_to == "none" else args.report_to,
-        project_dir=args.output_dir,
+        project_config=ProjectConfiguration(project_dir=args.output_dir, logging_dir=os.path.join(args.output_dir, "logs")),
         # A seeded sampler reshuffles the same way per epoch, so a resumed run sees the same data order.
         dataloader_config=DataLoaderConfiguration(use_seedable_sampler=True),
         # Warm-up is counted in optimizer updates: one scheduler step per update, whatever the

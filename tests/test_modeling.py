@@ -157,3 +157,35 @@ def test_gradient_checkpointing_gives_the_same_gradients():
     model(**batch).loss.backward()
     for name, param in model.named_parameters():
         torch.testing.assert_close(param.grad, expected[name], msg=name)
+
+
+@pytest.mark.parametrize("scheme", ["randomized", "reverse_coupled"])
+def test_opt_in_position_schemes_round_trip_and_keep_the_cache_exact(scheme, tmp_path):
+    torch.manual_seed(0)
+    model = VanillaTransformerForConditionalGeneration(
+        VanillaTransformerConfig(**SMALL, position_scheme=scheme, max_position_label=64))
+    batch = _padded_batch()
+    model.train()
+    model(**batch).logits.sum().backward()  # training draws random labels
+    model.eval()
+    model.save_pretrained(tmp_path)
+    loaded = AutoModelForSeq2SeqLM.from_pretrained(tmp_path)
+    assert loaded.config.position_scheme == scheme and loaded.config.max_position_label == 64
+    inputs = dict(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"])
+    torch.testing.assert_close(loaded(**batch).logits, model(**batch).logits, rtol=0, atol=0)  # eval: no randomness
+    for options in (dict(), dict(num_beams=3)):
+        cached = loaded.generate(**inputs, use_cache=True, max_new_tokens=12, **options)
+        torch.testing.assert_close(cached, loaded.generate(**inputs, use_cache=False, max_new_tokens=12, **options))
+
+
+def test_reverse_coupled_labels_pair_output_step_i_with_input_n_minus_1_minus_i():
+    from modeling.modeling_vanilla_transformer import source_position_labels, target_position_labels
+
+    config = VanillaTransformerConfig(**SMALL, position_scheme="reverse_coupled")
+    source = torch.tensor([[5, 6, 7, 2], [8, 9, 2, 0]])  # "123</s>", "45</s><pad>"
+    mask = (source != 0).long()
+    assert source_position_labels(config, source, mask, training=False).tolist() == [[0, 1, 2, -1], [0, 1, -1, 3]]
+    decoder = torch.ones(2, 4, dtype=torch.long)
+    # step 0 reads <s> and must emit the last digit (label n-1); step n must emit </s> (label -1).
+    assert target_position_labels(config, decoder, 0, mask, 4, training=False).tolist() == [[2, 1, 0, -1], [1, 0, -1, -2]]
+    assert target_position_labels(config, decoder[:, :1], 2, mask, 4, training=False).tolist() == [[0], [-1]]

@@ -57,6 +57,7 @@ def test_build_corpus_script_writes_identical_bytes_and_a_card(tmp_path):
 def test_bad_corpus_arguments_give_a_clear_error(tmp_path):
     result = run_script("scripts/build_corpus.py", "--output_dir", tmp_path / "c", "--max_length", "30", check=False)
     assert result.returncode != 0 and "must lie beyond the training lengths" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 # --- training -----------------------------------------------------------------------------------------
@@ -142,11 +143,17 @@ def test_evaluate_reports_a_broken_model_folder_in_one_line(tmp_path, tiny_corpu
     assert "config.json is missing" in result.stderr and "Traceback" not in result.stderr
 
 
+def test_training_logs_to_tensorboard_and_keeps_the_newest_checkpoints(trained_run):
+    assert list((trained_run / "logs").rglob("events.out.tfevents*"))
+    assert [p.name for p in sorted((trained_run / "checkpoints").iterdir())] == ["step_200", "step_400"]
+
+
 def test_exported_folder_is_a_complete_hub_repo_with_a_filled_card(model_dir):
     files = {p.name for p in model_dir.iterdir()}
     assert {"model.safetensors", "config.json", "generation_config.json", "tokenizer.json", "tokenizer_config.json",
             "configuration_vanilla_transformer.py", "modeling_vanilla_transformer.py",
-            "pipeline_digit_reversal.py", "README.md", "results.json"} <= files
+            "pipeline_digit_reversal.py", "README.md", "results.json", "attention"} <= files
+    assert (model_dir / "attention" / "cross_attention.png").read_bytes()[:4] == b"\x89PNG"
     config = json.loads((model_dir / "config.json").read_text())
     assert config["auto_map"] == {
         "AutoConfig": "configuration_vanilla_transformer.VanillaTransformerConfig",
@@ -197,3 +204,17 @@ def test_push_to_hub_fails_fast_with_a_clear_message(model_dir, repo_id, env, me
     result = run_script("scripts/push_to_hub.py", model_dir, "--repo_id", repo_id, env=env, check=False)
     assert result.returncode != 0 and message in result.stderr and "Traceback" not in result.stderr
     assert time.time() - started < 60
+
+
+def test_reverse_coupled_positions_generalize_past_the_training_length_better(tiny_corpus, trained_run, tmp_path):
+    """The same short run as the `trained_run` fixture (1..8 digits), with coupled position labels,
+    reverses the 9..12-digit strings of test_long better than the paper's sinusoidal labels."""
+    run_dir = tmp_path / "coupled"
+    run_script("scripts/train.py", "--corpus_dir", tiny_corpus, "--output_dir", run_dir, "--max_steps", "400",
+               "--eval_every", "200", "--checkpoint_every", "200", "--config_overrides",
+               TINY_MODEL + ",position_scheme=reverse_coupled,max_position_label=64")
+    coupled = json.loads((run_dir / "model" / "results.json").read_text())["results"]
+    sinusoidal = json.loads((trained_run / "model" / "results.json").read_text())["results"]
+    assert coupled["test"]["exact_match"] >= 0.9  # still learns the task in range
+    assert coupled["test_long"]["token_accuracy"] > sinusoidal["test_long"]["token_accuracy"] + 0.2, (
+        coupled["test_long"], sinusoidal["test_long"])
