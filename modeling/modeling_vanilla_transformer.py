@@ -266,30 +266,35 @@ class VanillaTransformerPreTrainedModel(PreTrainedModel):
             init.zeros_(module.bias)
 
 
-def _embed(embed_tokens, positional_encoding, dropout, config, input_ids, position_ids):
-    """3.4 + 3.5: token embedding * sqrt(d_model) + positional encoding, then dropout (5.4)."""
-    scale = math.sqrt(config.d_model) if config.scale_embedding else 1.0
-    hidden_states = embed_tokens(input_ids) * scale  # (batch, seq_len, d_model)
-    return dropout(hidden_states + positional_encoding(position_ids).to(hidden_states.dtype))
-
-
-class VanillaTransformerEncoder(nn.Module):
-    """3.1 Encoder: a stack of N identical layers over the embedded source."""
+class VanillaTransformerStack(nn.Module):
+    """What encoder and decoder share: the embedded input, token embedding * sqrt(d_model) (3.4)
+    plus positional encoding (3.5), then dropout (5.4)."""
 
     def __init__(self, config: VanillaTransformerConfig, embed_tokens: nn.Embedding):
         super().__init__()
         self.config = config
         self.embed_tokens = embed_tokens
+        self.embed_scale = math.sqrt(config.d_model) if config.scale_embedding else 1.0
         self.positional_encoding = SinusoidalPositionalEncoding(config)
         self.dropout = nn.Dropout(config.dropout)
+
+    def embed(self, input_ids, position_ids):
+        hidden_states = self.embed_tokens(input_ids) * self.embed_scale  # (batch, seq_len, d_model)
+        return self.dropout(hidden_states + self.positional_encoding(position_ids).to(hidden_states.dtype))
+
+
+class VanillaTransformerEncoder(VanillaTransformerStack):
+    """3.1 Encoder: a stack of N identical layers over the embedded source."""
+
+    def __init__(self, config: VanillaTransformerConfig, embed_tokens: nn.Embedding):
+        super().__init__(config, embed_tokens)
         self.layers = nn.ModuleList(VanillaTransformerEncoderLayer(config) for _ in range(config.encoder_layers))
 
     def forward(self, input_ids, attention_mask=None, output_attentions=False, output_hidden_states=False,
                 return_dict=True, position_offset=None):
         # input_ids: (batch, src_len)
         position_ids = source_position_labels(self.config, input_ids, attention_mask, self.training, position_offset)
-        hidden_states = _embed(self.embed_tokens, self.positional_encoding, self.dropout, self.config,
-                               input_ids, position_ids)
+        hidden_states = self.embed(input_ids, position_ids)
         # Padding mask, (batch, 1, src_len, src_len), or None when nothing is padded.
         mask = create_bidirectional_mask(self.config, hidden_states, attention_mask)
         all_hidden_states, all_attentions = (), ()
@@ -309,15 +314,11 @@ class VanillaTransformerEncoder(nn.Module):
         return output if return_dict else output.to_tuple()
 
 
-class VanillaTransformerDecoder(nn.Module):
+class VanillaTransformerDecoder(VanillaTransformerStack):
     """3.1 Decoder: N identical layers; the look-ahead mask keeps position i from seeing positions > i."""
 
     def __init__(self, config: VanillaTransformerConfig, embed_tokens: nn.Embedding):
-        super().__init__()
-        self.config = config
-        self.embed_tokens = embed_tokens
-        self.positional_encoding = SinusoidalPositionalEncoding(config)
-        self.dropout = nn.Dropout(config.dropout)
+        super().__init__(config, embed_tokens)
         self.layers = nn.ModuleList(
             VanillaTransformerDecoderLayer(config, layer_idx=i) for i in range(config.decoder_layers)
         )
@@ -328,8 +329,7 @@ class VanillaTransformerDecoder(nn.Module):
         past_length = past_key_values.get_seq_length() if past_key_values is not None else 0
         position_ids = target_position_labels(self.config, input_ids, past_length, encoder_attention_mask,
                                               encoder_hidden_states.shape[1], self.training, position_offset)
-        hidden_states = _embed(self.embed_tokens, self.positional_encoding, self.dropout, self.config,
-                               input_ids, position_ids)
+        hidden_states = self.embed(input_ids, position_ids)
         self_cache = past_key_values.self_attention_cache if past_key_values is not None else None
         # (batch, 1, tgt_len, past + tgt_len) look-ahead (+ padding) mask, or None for the kernel's is_causal
         self_attn_mask = create_causal_mask(self.config, hidden_states, attention_mask, self_cache)

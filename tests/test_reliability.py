@@ -76,6 +76,7 @@ def test_a_ten_million_digit_string_is_refused_before_any_allocation(reverser):
     assert time.time() - started < 5
 
 
+@pytest.mark.slow
 def test_one_pipeline_shared_by_four_threads_gives_only_correct_reversals(reverser):
     inputs = [str(n) for n in range(1000)]
     expected = {text: reverser(text) for text in inputs[:50]}  # one thread, for comparison
@@ -158,6 +159,7 @@ while True:
 """
 
 
+@pytest.mark.slow
 def test_export_is_reproducible_and_a_killed_export_never_leaves_a_partial_folder(model_dir, tmp_path):
     once = EXPORT_LOOP.replace("while True:", "for _ in range(1):")
     for name in ("first", "second"):
