@@ -2,10 +2,12 @@
 
 import json
 import os
+import random
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from datasets import load_from_disk
@@ -221,3 +223,33 @@ def test_reverse_coupled_positions_generalize_past_the_training_length_better(ti
     long_coupled, long_sinusoidal = results["reverse_coupled"]["test_long"], results["sinusoidal"]["test_long"]
     assert long_coupled["token_accuracy"] > long_sinusoidal["token_accuracy"] + 0.3, (long_coupled, long_sinusoidal)
     assert long_coupled["exact_match"] > long_sinusoidal["exact_match"] + 0.2, (long_coupled, long_sinusoidal)
+
+
+@pytest.mark.slow
+def test_training_killed_several_times_at_random_moments_ends_bit_identical(tiny_corpus, tmp_path):
+    common = ["--max_steps", "90", "--checkpoint_every", "10", "--keep_checkpoints", "2", "--batch_size", "32"]
+    _train(tiny_corpus, tmp_path / "straight", *common)
+    run_dir = tmp_path / "killed"
+    command = [sys.executable, "scripts/train.py", "--corpus_dir", str(tiny_corpus), "--output_dir", str(run_dir),
+               "--config_overrides", MICRO_MODEL, "--eval_every", "1000", "--eval_size", "50", "--report_to", "none",
+               *common]
+    rng = random.Random(0)
+    kills = 0
+    while kills < 4:
+        resume = ["--resume_from_checkpoint", "latest"] if complete_checkpoints(str(run_dir)) else []
+        process = subprocess.Popen(command + resume, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(6.0, 9.0))  # past start-up, somewhere in training or checkpointing
+        if process.poll() is not None:
+            break  # finished before the kill
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        kills += 1
+        latest = complete_checkpoints(str(run_dir))
+        for _, path in latest:  # every visible checkpoint is complete
+            assert {"model.safetensors", "optimizer.bin", "scheduler.bin", "random_states_0.pkl"} <= {
+                p.name for p in Path(path).iterdir()}
+    assert kills >= 2
+    _train(tiny_corpus, run_dir, *common, "--resume_from_checkpoint", "latest")
+    straight, resumed = _weights(tmp_path / "straight", 90), _weights(run_dir, 90)
+    for name in straight:
+        assert (straight[name] == resumed[name]).all(), name
