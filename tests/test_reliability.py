@@ -147,6 +147,10 @@ def test_a_folder_that_is_not_a_corpus_gives_one_line(model_dir, tmp_path):
 
 # --- export: never half-written, reproducible ---------------------------------------------------------
 
+def _contents(folder):
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
 EXPORT_LOOP = """
 import sys, json
 from digit_reversal.export import export_model
@@ -164,8 +168,8 @@ def test_export_is_reproducible_and_a_killed_export_never_leaves_a_partial_folde
     once = EXPORT_LOOP.replace("while True:", "for _ in range(1):")
     for name in ("first", "second"):
         run_script("-c", once, model_dir, tmp_path / name)
-    reference = {p.name: p.read_bytes() for p in (tmp_path / "first").iterdir()}
-    assert {p.name: p.read_bytes() for p in (tmp_path / "second").iterdir()} == reference
+    reference = _contents(tmp_path / "first")
+    assert _contents(tmp_path / "second") == reference
     destination = tmp_path / "export"
     for delay in (0.0, 0.05, 0.2, 0.4, 0.7, 1.1):
         process = subprocess.Popen([sys.executable, "-c", EXPORT_LOOP, str(model_dir), str(destination)],
@@ -178,7 +182,7 @@ def test_export_is_reproducible_and_a_killed_export_never_leaves_a_partial_folde
         # Whatever moment the kill hit, the destination is absent or a whole export equal to the reference
         # (it can only be absent between the two renames that swap the old folder out and the new one in).
         if destination.exists():
-            assert {p.name: p.read_bytes() for p in destination.iterdir()} == reference
+            assert _contents(destination) == reference
     assert destination.exists()
 
 
