@@ -16,12 +16,14 @@ import argparse
 import json
 import math
 import os
+import sys
 import time
 
 import torch
 from accelerate import Accelerator
 from accelerate.logging import get_logger
 from accelerate.utils import DataLoaderConfiguration, ProjectConfiguration, set_seed
+from huggingface_hub.errors import StrictDataclassError
 from torch.utils.data import DataLoader
 from tqdm.auto import tqdm
 from transformers import get_inverse_sqrt_schedule
@@ -119,13 +121,16 @@ def main(argv=None):
     validation = corpus["validation"].select(range(min(args.eval_size, len(corpus["validation"]))))
 
     # 2. Model and the paper's optimizer and schedule.
-    config = VanillaTransformerConfig.from_preset(args.preset, **parse_config_overrides(args.config_overrides))
+    try:
+        config = VanillaTransformerConfig.from_preset(args.preset, **parse_config_overrides(args.config_overrides))
+    except (ValueError, StrictDataclassError) as error:
+        sys.exit(f"error: --config_overrides {args.config_overrides!r}: {str(error).strip().splitlines()[-1].strip()}")
     model = VanillaTransformerForConditionalGeneration(config)
     peak_lr = args.learning_rate or config.d_model**-0.5 * args.warmup_steps**-0.5
     optimizer = torch.optim.Adam(
         model.parameters(), lr=peak_lr, betas=(args.adam_beta1, args.adam_beta2), eps=args.adam_epsilon
     )
-    # lr = peak * min(step / warmup, sqrt(warmup / step)): with the default peak, exactly the paper's formula.
+    # lr = peak * min(step / warmup, sqrt(warmup / step)); with --learning_rate 0, exactly the paper's formula.
     scheduler = get_inverse_sqrt_schedule(optimizer, num_warmup_steps=args.warmup_steps)
     model, optimizer, train_dataloader, scheduler = accelerator.prepare(model, optimizer, train_dataloader, scheduler)
     accelerator.init_trackers("digit_reversal", config={k: v for k, v in vars(args).items() if v is not None})
@@ -133,7 +138,10 @@ def main(argv=None):
     # 3. Resume: restore every state, then skip the batches the earlier run consumed.
     completed_steps = 0
     if args.resume_from_checkpoint:
-        completed_steps, path = resolve_checkpoint(args.output_dir, args.resume_from_checkpoint)
+        try:
+            completed_steps, path = resolve_checkpoint(args.output_dir, args.resume_from_checkpoint)
+        except FileNotFoundError as error:
+            sys.exit(f"error: {error}")
         accelerator.load_state(path)
         logger.info(f"Resumed from {path} at step {completed_steps}.", main_process_only=True)
     batches_per_epoch = len(train_dataloader)

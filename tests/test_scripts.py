@@ -102,7 +102,14 @@ def test_killed_training_resumes_from_latest_to_identical_weights(tiny_corpus, t
 def test_resume_from_a_missing_checkpoint_is_a_clear_error(tiny_corpus, tmp_path):
     result = _train(tiny_corpus, tmp_path / "none", "--max_steps", "5", "--resume_from_checkpoint", "latest",
                     check=False)
-    assert result.returncode != 0 and "no complete checkpoint" in result.stderr
+    assert result.returncode != 0 and "no complete checkpoint" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_impossible_config_overrides_give_a_clear_error(tiny_corpus, tmp_path):
+    result = run_script("scripts/train.py", "--corpus_dir", tiny_corpus, "--output_dir", tmp_path, "--max_steps", "1",
+                        "--config_overrides", "d_model=30,num_heads=4", check=False)
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert "d_model (30) must be divisible by num_heads (4)" in result.stderr
 
 
 def test_two_process_accelerate_launch_trains_on_separate_shards_and_exports(tiny_corpus, tmp_path):
