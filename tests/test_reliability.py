@@ -9,7 +9,6 @@ import sys
 import threading
 import time
 import tomllib
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -188,12 +187,15 @@ def test_export_is_reproducible_and_a_killed_export_never_leaves_a_partial_folde
 
 # --- supply chain -------------------------------------------------------------------------------------
 
+UNSAFE_LOAD = "torch" + ".load("  # spelled apart so this file does not match itself
+
+
 def test_no_unsafe_torch_load_and_checkpoints_hold_no_arbitrary_pickles(trained_run):
     for path in REPO.glob("**/*.py"):
-        if ".venv" in path.parts or path == Path(__file__):
+        if ".venv" in path.parts:
             continue
         for line in path.read_text().splitlines():
-            if "torch.load(" in line and not line.strip().startswith("#"):
+            if UNSAFE_LOAD in line and not line.strip().startswith("#"):
                 assert "weights_only=True" in line, f"{path}: {line.strip()}"
     checkpoint = next((trained_run / "checkpoints").iterdir())
     files = {p.name for p in checkpoint.iterdir()}

@@ -64,9 +64,13 @@ def test_bad_corpus_arguments_give_a_clear_error(tmp_path):
 
 # --- training -----------------------------------------------------------------------------------------
 
+def _train_args(corpus, run_dir, *extra):
+    return ["scripts/train.py", "--corpus_dir", str(corpus), "--output_dir", str(run_dir), "--config_overrides",
+            MICRO_MODEL, "--eval_every", "1000", "--eval_size", "50", "--report_to", "none", *extra]
+
+
 def _train(corpus, run_dir, *extra, **kwargs):
-    return run_script("scripts/train.py", "--corpus_dir", corpus, "--output_dir", run_dir, "--config_overrides",
-                      MICRO_MODEL, "--eval_every", "1000", "--eval_size", "50", "--report_to", "none", *extra, **kwargs)
+    return run_script(*_train_args(corpus, run_dir, *extra), **kwargs)
 
 
 def _weights(run_dir, step):
@@ -79,9 +83,7 @@ def test_killed_training_resumes_from_latest_to_identical_weights(tiny_corpus, t
 
     # The same run, killed with SIGKILL once its step-20 checkpoint is complete, then resumed.
     run_dir = tmp_path / "killed"
-    command = [sys.executable, "scripts/train.py", "--corpus_dir", str(tiny_corpus), "--output_dir", str(run_dir),
-               "--config_overrides", MICRO_MODEL, "--eval_every", "1000", "--eval_size", "50", "--report_to", "none",
-               *common]
+    command = [sys.executable, *_train_args(tiny_corpus, run_dir, *common)]
     process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 300
     while not complete_checkpoints(str(run_dir)) and time.time() < deadline and process.poll() is None:
@@ -237,9 +239,7 @@ def test_training_killed_several_times_at_random_moments_ends_bit_identical(tiny
     common = ["--max_steps", "600", "--checkpoint_every", "25", "--keep_checkpoints", "2", "--batch_size", "32"]
     _train(tiny_corpus, tmp_path / "straight", *common)
     run_dir = tmp_path / "killed"
-    command = [sys.executable, "scripts/train.py", "--corpus_dir", str(tiny_corpus), "--output_dir", str(run_dir),
-               "--config_overrides", MICRO_MODEL, "--eval_every", "1000", "--eval_size", "50", "--report_to", "none",
-               *common]
+    command = [sys.executable, *_train_args(tiny_corpus, run_dir, *common)]
     rng = random.Random(0)
     kills = 0
     while kills < 4:
