@@ -242,20 +242,24 @@ def test_training_killed_several_times_at_random_moments_ends_bit_identical(tiny
     command = [sys.executable, *_train_args(tiny_corpus, run_dir, *common)]
     rng = random.Random(0)
     kills = 0
-    while kills < 4:
-        resume = ["--resume_from_checkpoint", "latest"] if complete_checkpoints(str(run_dir)) else []
+    while kills < 3:
+        done = complete_checkpoints(str(run_dir))
+        resume = ["--resume_from_checkpoint", "latest"] if done else []
         process = subprocess.Popen(command + resume, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(5.0, 9.0))  # past start-up, somewhere in training or checkpointing
+        # Kill at a random moment once this run has made progress (possibly mid-step or mid-save).
+        deadline = time.time() + 120
+        while complete_checkpoints(str(run_dir)) == done and process.poll() is None and time.time() < deadline:
+            time.sleep(0.02)
+        time.sleep(rng.uniform(0.0, 0.4))
         if process.poll() is not None:
             break  # finished before the kill
         process.send_signal(signal.SIGKILL)
         process.wait()
         kills += 1
-        latest = complete_checkpoints(str(run_dir))
-        for _, path in latest:  # every visible checkpoint is complete
+        for _, path in complete_checkpoints(str(run_dir)):  # every visible checkpoint is complete
             assert {"model.safetensors", "optimizer.bin", "scheduler.bin", "random_states_0.pkl"} <= {
                 p.name for p in Path(path).iterdir()}
-    assert kills >= 2
+    assert kills == 3
     _train(tiny_corpus, run_dir, *common, "--resume_from_checkpoint", "latest")
     straight, resumed = _weights(tmp_path / "straight", 600), _weights(run_dir, 600)
     for name in straight:
