@@ -99,9 +99,9 @@ def _generate_block(batch, split: str, split_id: int, spec: CorpusSpec):
 def build_corpus(spec: CorpusSpec, num_proc: int | None = None) -> DatasetDict:
     splits = {}
     for split_id, (split, (size, _, _)) in enumerate(spec.splits().items()):
+        starts = range(0, size, BLOCK_SIZE)
         blocks = Dataset.from_dict(
-            {"block": list(range(-(-size // BLOCK_SIZE))),
-             "count": [min(BLOCK_SIZE, size - b * BLOCK_SIZE) for b in range(-(-size // BLOCK_SIZE))]}
+            {"block": list(range(len(starts))), "count": [min(BLOCK_SIZE, size - start) for start in starts]}
         )
         splits[split] = blocks.map(
             _generate_block,

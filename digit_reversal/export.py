@@ -1,4 +1,4 @@
-"""Export a trained model as a complete Hub repo folder, and the config-override syntax of the scripts.
+"""Export a trained model as a complete Hub repo folder.
 
 The folder holds model.safetensors, config.json (with auto_map and custom_pipelines), the model and
 pipeline code, tokenizer.json, generation_config.json and README.md, the model card rendered from
@@ -6,7 +6,6 @@ the top-level model_card.md. It is written under a temporary name and renamed in
 complete, so an interrupted export never leaves a folder that looks complete.
 """
 
-import dataclasses
 import json
 import os
 from pathlib import Path
@@ -14,7 +13,7 @@ from pathlib import Path
 from huggingface_hub import EvalResult, ModelCard, ModelCardData
 from transformers import pipeline
 
-from modeling import PIPELINE_TASK, VanillaTransformerConfig
+from modeling import PIPELINE_TASK
 
 from .atomic import staged_folder
 from .plots import plot_attention_maps
@@ -23,22 +22,6 @@ MODEL_CARD_TEMPLATE = Path(__file__).resolve().parent.parent / "model_card.md"
 ATTENTION_EXAMPLE = "123456789"  # the input whose attention maps ship in the folder and the card
 SPLIT_NAMES = {"validation": "validation", "test": "test (in-distribution lengths)",
                "test_long": "test_long (longer than training)"}
-
-
-def parse_config_overrides(text: str) -> dict:
-    """ "d_model=32,dropout=0.0,scale_embedding=false" -> typed keyword arguments for the config."""
-    fields = {field.name: field.type for field in dataclasses.fields(VanillaTransformerConfig)}
-    overrides = {}
-    for item in filter(None, (part.strip() for part in text.split(","))):
-        name, sep, value = item.partition("=")
-        name, value = name.strip(), value.strip()
-        if not sep or name not in fields:
-            raise ValueError(f"Bad config override {item!r}: expected NAME=VALUE with NAME a config field.")
-        try:
-            overrides[name] = json.loads(value.lower() if value.lower() in ("true", "false", "null") else value)
-        except json.JSONDecodeError:
-            overrides[name] = value  # a plain string, e.g. a scheme name
-    return overrides
 
 
 def render_model_card(config, results: dict, training: dict, repo_id: str) -> ModelCard:

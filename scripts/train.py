@@ -32,7 +32,8 @@ from digit_reversal.batching import LengthGroupedSampler, ReversalCollator
 from digit_reversal.checkpoints import resolve_checkpoint, save_checkpoint
 from digit_reversal.corpus import CorpusSpec, build_corpus, load_corpus, save_corpus
 from digit_reversal.evaluation import evaluate_split
-from digit_reversal.export import export_model, parse_config_overrides
+from digit_reversal.config_overrides import parse_config_overrides
+from digit_reversal.export import export_model
 from modeling import PRESETS, VanillaTransformerConfig, VanillaTransformerForConditionalGeneration
 from tokenization import build_digit_tokenizer
 

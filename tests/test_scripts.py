@@ -1,7 +1,6 @@
 """The training pipeline through its scripts: corpus, training (resume, 2 processes), evaluation, export, upload."""
 
 import json
-import os
 import random
 import signal
 import subprocess
