@@ -4,6 +4,8 @@ from collections import defaultdict
 
 import torch
 
+from .batching import ReversalCollator
+
 
 def score_predictions(predictions: list[str], targets: list[str]) -> dict:
     """Exact match (whole string right) and token accuracy (position-wise digit agreement over the target).
@@ -50,8 +52,8 @@ def evaluate_split(model, tokenizer, dataset, batch_size: int = 256, **generate_
 
 
 @torch.no_grad()
-def teacher_forced_exact_match(model, batches) -> float:
-    """Share of sequences whose every target token is the argmax given the true prefix.
+def teacher_forced_correct(model, batches) -> torch.Tensor:
+    """Per sequence, whether every target token is the argmax given the true prefix, (examples,) bool.
 
     Equal to greedy exact match (greedy decoding goes wrong exactly where this does first), at the
     cost of one forward pass instead of one per output token. `batches` hold input_ids,
@@ -59,14 +61,32 @@ def teacher_forced_exact_match(model, batches) -> float:
     """
     was_training = model.training
     model.eval()
-    exact = total = 0
+    correct = []
     for batch in batches:
         batch = {k: v.to(model.device) for k, v in batch.items()}
         logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"],
                        decoder_input_ids=model.prepare_decoder_input_ids_from_labels(batch["labels"]), use_cache=False).logits
-        right = (logits.argmax(-1) == batch["labels"]) | (batch["labels"] == -100)
-        exact += int(right.all(dim=1).sum())
-        total += len(right)
+        right = (logits.argmax(-1) == batch["labels"]) | (batch["labels"] == -100)  # (batch, tgt_len)
+        correct.append(right.all(dim=1).cpu())
     model.train(was_training)
-    return exact / total
+    return torch.cat(correct)
 
+
+def teacher_forced_exact_match(model, batches) -> float:
+    return teacher_forced_correct(model, batches).float().mean().item()
+
+
+def teacher_forced_split(model, tokenizer, dataset, batch_size: int = 256) -> dict:
+    """Exact match on a corpus split from teacher-forced passes, overall and by length (no decoding)."""
+    collate = ReversalCollator(tokenizer)
+    rows = sorted(dataset.to_list(), key=lambda row: len(row["source"]))  # little padding per batch
+    batches = (collate(rows[start : start + batch_size]) for start in range(0, len(rows), batch_size))
+    correct = teacher_forced_correct(model, batches).tolist()
+    by_length = defaultdict(list)
+    for row, right in zip(rows, correct, strict=True):
+        by_length[len(row["source"])].append(right)
+
+    def rates(values):
+        return {"examples": len(values), "exact_match": sum(values) / len(values)}
+
+    return {**rates(correct), "by_length": {length: rates(by_length[length]) for length in sorted(by_length)}}

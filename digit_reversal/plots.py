@@ -10,16 +10,20 @@ import torch  # noqa: E402
 
 
 def plot_accuracy_by_length(report: dict, training_lengths: tuple[int, int], path: str) -> None:
-    """Exact match and per-digit accuracy by input length (all splits pooled), greedy and beam."""
+    """Exact match and per-digit accuracy by input length (all splits pooled), one line per decoding."""
     figure, axes = plt.subplots(1, 2, figsize=(12, 4.5), sharey=True)
     for axis, metric in zip(axes, ("exact_match", "token_accuracy")):
-        for decoding, style in (("greedy", "-"), ("beam", "--")):
+        for decoding, style in (("greedy", "-"), ("beam", "--"), ("teacher_forced", ":")):
             pooled = defaultdict(lambda: [0.0, 0])  # length -> [sum of rate * examples, examples]
             for split in report["splits"].values():
+                if decoding not in split or metric not in split[decoding]:
+                    continue
                 for length, scores in split[decoding]["by_length"].items():
                     pooled[int(length)][0] += scores[metric] * scores["examples"]
                     pooled[int(length)][1] += scores["examples"]
             lengths = sorted(pooled)
+            if not lengths:
+                continue
             axis.plot(lengths, [pooled[n][0] / pooled[n][1] for n in lengths], style, marker=".", label=decoding)
         axis.axvspan(training_lengths[0] - 0.5, training_lengths[1] + 0.5, color="tab:green", alpha=0.12,
                      label=f"training lengths {training_lengths[0]}-{training_lengths[1]}")
@@ -74,3 +78,39 @@ def plot_attention_maps(model, tokenizer, text: str, output_dir: str) -> dict[st
         paths[kind] = f"{output_dir}/{kind}.png"
         _heatmaps(attentions, rows, columns, f"{title}\n{text} -> {answer}", paths[kind])
     return paths
+
+
+def length_generalization_rows(reports: dict[str, dict]) -> list[dict]:
+    """One row per input length: {"length", name: {"exact_match", "token_accuracy"}} over every report.
+
+    Exact match comes from the teacher-forced pass when a report has it (equal to greedy exact match),
+    per-digit accuracy from greedy decoding; all splits are pooled.
+    """
+    table = defaultdict(dict)
+    for name, report in reports.items():
+        for split in report["splits"].values():
+            for decoding, metric in (("greedy", "exact_match"), ("teacher_forced", "exact_match"),
+                                     ("greedy", "token_accuracy")):
+                for length, scores in split.get(decoding, {}).get("by_length", {}).items():
+                    table[int(length)].setdefault(name, {})[metric] = scores[metric]
+    return [{"length": length, **table[length]} for length in sorted(table)]
+
+
+def plot_length_generalization(reports: dict[str, dict], training_lengths: tuple[int, int], path: str) -> None:
+    """Exact match and per-digit accuracy against input length, one line per model, log-scaled lengths."""
+    rows = length_generalization_rows(reports)
+    figure, axes = plt.subplots(1, 2, figsize=(12, 4.5), sharey=True)
+    for axis, metric in zip(axes, ("exact_match", "token_accuracy")):
+        for name in reports:
+            points = [(row["length"], row[name][metric]) for row in rows if metric in row.get(name, {})]
+            axis.plot(*zip(*points), marker=".", label=name)
+        axis.axvspan(training_lengths[0] - 0.5, training_lengths[1] + 0.5, color="tab:green", alpha=0.12,
+                     label=f"training lengths {training_lengths[0]}-{training_lengths[1]}")
+        axis.set(xscale="log", xlabel="input length (digits)", title=metric.replace("_", " "), ylim=(-0.02, 1.02))
+        axis.grid(alpha=0.3, which="both")
+    axes[0].set_ylabel("accuracy")
+    axes[0].legend(loc="lower left")
+    figure.suptitle("Length generalization on digit reversal")
+    figure.tight_layout()
+    figure.savefig(path, dpi=120)
+    plt.close(figure)

@@ -61,7 +61,33 @@ def _source_digits(attention_mask, source_length: int, device) -> torch.Tensor:
     return attention_mask.sum(-1) - 1
 
 
-def source_position_labels(config, input_ids, attention_mask, training: bool, offset=None) -> torch.Tensor:
+def sample_coupled_label_table(attention_mask, input_ids, label_range: int) -> torch.Tensor:
+    """Training labels of the reverse_coupled scheme, (batch, src_len + 1), ascending within a row.
+
+    Entry 0 labels the closing </s>, entry j + 1 input digit j; an input of n digits uses entries
+    0..n. A row's n + 1 labels are a random subset of a window at a random offset whose width is
+    log-uniform between n + 1 (consecutive labels, as at inference) and `label_range`. So every
+    label below `label_range` is trained, and so are labels far apart in one string, as in a long
+    input at inference.
+    """
+    batch, src_len = input_ids.shape
+    device = input_ids.device
+    needed = _source_digits(attention_mask, src_len, device).expand(batch) + 1  # (batch,) labels per row
+    label_range = max(label_range, src_len + 1)
+    low, high = needed.float().log(), math.log(label_range)
+    width = (low + torch.rand(batch, device=device) * (high - low)).exp().round().long()
+    width = torch.maximum(width.clamp(max=label_range), needed)  # (batch,)
+    start = (torch.rand(batch, device=device) * (label_range - width + 1)).long()  # (batch,)
+    # A random subset of size `needed` of 0..width-1: the `needed` highest of width random scores.
+    scores = torch.rand(batch, label_range, device=device)
+    scores = scores.masked_fill(torch.arange(label_range, device=device) >= width[:, None], -1.0)
+    picks = scores.topk(src_len + 1, dim=-1).indices  # (batch, src_len + 1), best first
+    unused = torch.arange(src_len + 1, device=device) >= needed[:, None]
+    picks = picks.masked_fill(unused, label_range).sort(dim=-1).values  # used picks ascending, fillers last
+    return start[:, None] + picks.clamp(max=label_range - 1)
+
+
+def source_position_labels(config, input_ids, attention_mask, training: bool, label_table=None) -> torch.Tensor:
     """Labels of the source positions, (batch or 1, src_len), by config.position_scheme."""
     batch, length = input_ids.shape
     labels = torch.arange(length, device=input_ids.device)[None]  # 3.5: pos = 0, 1, 2, ...
@@ -72,13 +98,13 @@ def source_position_labels(config, input_ids, attention_mask, training: bool, of
         # must emit </s>. Padding keeps j: it is masked anyway.
         digits = _source_digits(attention_mask, length, input_ids.device)
         labels = torch.where(labels == digits[:, None], -1, labels)
-        if offset is not None:
-            labels = labels + offset[:, None]
+        if label_table is not None:  # training: look the labels up in the sampled table
+            labels = label_table.gather(1, (labels + 1).expand(batch, length))
     return labels
 
 
 def target_position_labels(config, input_ids, past_length: int, encoder_attention_mask, source_length: int,
-                           training: bool, offset=None) -> torch.Tensor:
+                           training: bool, label_table=None) -> torch.Tensor:
     """Labels of the decoder positions from past_length on, (batch or 1, tgt_len), by config.position_scheme."""
     batch, length = input_ids.shape
     labels = torch.arange(past_length, past_length + length, device=input_ids.device)[None]
@@ -88,8 +114,8 @@ def target_position_labels(config, input_ids, past_length: int, encoder_attentio
         # Output step i copies input digit n-1-i, so both get the label n-1-i (and </s> at i = n gets -1).
         digits = _source_digits(encoder_attention_mask, source_length, input_ids.device)
         labels = digits[:, None] - 1 - labels
-        if offset is not None:
-            labels = labels + offset[:, None]
+        if label_table is not None:  # training: the same table as the source; padding steps reuse entry 0
+            labels = label_table.gather(1, (labels + 1).clamp(min=0).expand(batch, length))
     return labels
 
 
@@ -291,9 +317,10 @@ class VanillaTransformerEncoder(VanillaTransformerStack):
         self.layers = nn.ModuleList(VanillaTransformerEncoderLayer(config) for _ in range(config.encoder_layers))
 
     def forward(self, input_ids, attention_mask=None, output_attentions=False, output_hidden_states=False,
-                return_dict=True, position_offset=None):
+                return_dict=True, position_label_table=None):
         # input_ids: (batch, src_len)
-        position_ids = source_position_labels(self.config, input_ids, attention_mask, self.training, position_offset)
+        position_ids = source_position_labels(self.config, input_ids, attention_mask, self.training,
+                                              position_label_table)
         hidden_states = self.embed(input_ids, position_ids)
         # Padding mask, (batch, 1, src_len, src_len), or None when nothing is padded.
         mask = create_bidirectional_mask(self.config, hidden_states, attention_mask)
@@ -324,11 +351,11 @@ class VanillaTransformerDecoder(VanillaTransformerStack):
         )
 
     def forward(self, input_ids, encoder_hidden_states, encoder_attention_mask=None, attention_mask=None,
-                past_key_values=None, output_attentions=False, output_hidden_states=False, position_offset=None):
+                past_key_values=None, output_attentions=False, output_hidden_states=False, position_label_table=None):
         # input_ids: (batch, tgt_len), only the new tokens when a cache holds the earlier ones
         past_length = past_key_values.get_seq_length() if past_key_values is not None else 0
         position_ids = target_position_labels(self.config, input_ids, past_length, encoder_attention_mask,
-                                              encoder_hidden_states.shape[1], self.training, position_offset)
+                                              encoder_hidden_states.shape[1], self.training, position_label_table)
         hidden_states = self.embed(input_ids, position_ids)
         self_cache = past_key_values.self_attention_cache if past_key_values is not None else None
         # (batch, 1, tgt_len, past + tgt_len) look-ahead (+ padding) mask, or None for the kernel's is_causal
@@ -400,16 +427,15 @@ class VanillaTransformerModel(VanillaTransformerPreTrainedModel):
         if decoder_input_ids is None:
             raise ValueError("decoder_input_ids are required (or pass labels to the ...ForConditionalGeneration model).")
 
-        # reverse_coupled positions: in training, one random label offset per pair, shared by both sides.
-        offset = None
+        # reverse_coupled positions: in training, random labels per pair, shared by both sides.
+        label_table = None
         if self.config.position_scheme == "reverse_coupled" and self.training and input_ids is not None:
-            room = max(1, self.config.max_position_label - input_ids.shape[1])
-            offset = torch.randint(0, room, (input_ids.shape[0],), device=input_ids.device)
+            label_table = sample_coupled_label_table(attention_mask, input_ids, self.config.max_position_label)
         if encoder_outputs is None:
             if input_ids is None:
                 raise ValueError("Pass input_ids or encoder_outputs.")
             encoder_outputs = self.encoder(input_ids, attention_mask, output_attentions, output_hidden_states,
-                                           position_offset=offset)
+                                           position_label_table=label_table)
         elif not isinstance(encoder_outputs, BaseModelOutput):
             encoder_outputs = BaseModelOutput(*encoder_outputs)
 
@@ -423,7 +449,7 @@ class VanillaTransformerModel(VanillaTransformerPreTrainedModel):
             past_key_values=past_key_values if use_cache else None,
             output_attentions=output_attentions,
             output_hidden_states=output_hidden_states,
-            position_offset=offset,
+            position_label_table=label_table,
         )
         output = Seq2SeqModelOutput(
             last_hidden_state=hidden_states,  # (batch, tgt_len, d_model)

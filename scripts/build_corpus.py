@@ -22,7 +22,9 @@ def parse_args(argv=None):
     parser.add_argument("--preset", default="default", choices=sorted(CORPUS_PRESETS),
                         help="named spec; the options below override its fields")
     for field in dataclasses.fields(CorpusSpec):
-        parser.add_argument(f"--{field.name}", type=int, default=None, help=f"default (preset 'default') {field.default}")
+        nargs = "+" if field.name == "long_lengths" else None  # the one tuple-valued field
+        parser.add_argument(f"--{field.name}", type=int, nargs=nargs, default=None,
+                            help=f"default (preset 'default') {field.default}")
     parser.add_argument("--num_proc", type=int, default=2, help="processes generating the train split")
     return parser.parse_args(argv)
 

@@ -1,6 +1,12 @@
 """Evaluate an exported reverser: exact match and per-digit accuracy, by length, greedy and beam search.
 
     python scripts/evaluate.py --model outputs/reverser/model --corpus_dir outputs/corpus
+    python scripts/evaluate.py --model outputs/coupled/model --corpus_dir outputs/reverse40 \
+        --splits test test_long --decodings teacher_forced greedy
+
+Decodings: `greedy` and `beam` run generate() and give exact match and per-digit accuracy;
+`teacher_forced` gives exact match alone from one forward pass per batch (equal to greedy exact
+match, and cheap at hundreds of digits).
 
 Writes evaluation.json (also printed) and accuracy_by_length.png, which marks the training range,
 into --output_dir (default: MODEL/evaluation, so the results travel with the model to the Hub).
@@ -12,7 +18,7 @@ import os
 import sys
 
 from digit_reversal.corpus import load_corpus, load_spec
-from digit_reversal.evaluation import evaluate_split
+from digit_reversal.evaluation import evaluate_split, teacher_forced_split
 from digit_reversal.loading import load_reverser
 from digit_reversal.plots import plot_accuracy_by_length
 
@@ -22,6 +28,7 @@ def parse_args(argv=None):
     parser.add_argument("--model", required=True, help="exported model folder")
     parser.add_argument("--corpus_dir", default="outputs/corpus", help="corpus from build_corpus.py")
     parser.add_argument("--splits", nargs="+", default=["validation", "test", "test_long"])
+    parser.add_argument("--decodings", nargs="+", default=["greedy", "beam"], choices=["greedy", "beam", "teacher_forced"])
     parser.add_argument("--num_beams", type=int, default=4, help="beam width of the beam-search pass (paper: 4)")
     parser.add_argument("--max_examples", type=int, default=None, help="evaluate only the first N of each split")
     parser.add_argument("--batch_size", type=int, default=256)
@@ -45,10 +52,12 @@ def main(argv=None):
         data = corpus[split]
         if args.max_examples:
             data = data.select(range(min(args.max_examples, len(data))))
-        report["splits"][split] = {
-            "greedy": evaluate_split(model, tokenizer, data, args.batch_size),
-            "beam": evaluate_split(model, tokenizer, data, args.batch_size, num_beams=args.num_beams),
+        decoders = {
+            "greedy": lambda: evaluate_split(model, tokenizer, data, args.batch_size),
+            "beam": lambda: evaluate_split(model, tokenizer, data, args.batch_size, num_beams=args.num_beams),
+            "teacher_forced": lambda: teacher_forced_split(model, tokenizer, data, args.batch_size),
         }
+        report["splits"][split] = {decoding: decoders[decoding]() for decoding in args.decodings}
     report["num_beams"] = args.num_beams
 
     output_dir = args.output_dir or os.path.join(args.model, "evaluation")

@@ -189,3 +189,29 @@ def test_reverse_coupled_labels_pair_output_step_i_with_input_n_minus_1_minus_i(
     # step 0 reads <s> and must emit the last digit (label n-1); step n must emit </s> (label -1).
     assert target_position_labels(config, decoder, 0, mask, 4, training=False).tolist() == [[2, 1, 0, -1], [1, 0, -1, -2]]
     assert target_position_labels(config, decoder[:, :1], 2, mask, 4, training=False).tolist() == [[0], [-1]]
+
+
+def test_reverse_coupled_training_labels_are_shared_distinct_and_in_range():
+    from modeling.modeling_vanilla_transformer import (
+        sample_coupled_label_table, source_position_labels, target_position_labels)
+
+    config = VanillaTransformerConfig(**SMALL, position_scheme="reverse_coupled", max_position_label=50)
+    torch.manual_seed(0)
+    lengths = torch.randint(1, 20, (64,))
+    source = torch.zeros(64, 21, dtype=torch.long)  # digits (token 5), </s> (2), padding (0)
+    for row, n in enumerate(lengths):
+        source[row, :n], source[row, n] = 5, 2
+    mask = (source != 0).long()
+    table = sample_coupled_label_table(mask, source, config.max_position_label)
+    source_labels = source_position_labels(config, source, mask, True, table)
+    target_labels = target_position_labels(config, torch.ones(64, 21, dtype=torch.long), 0, mask, 21, True, table)
+    widths = []
+    for row, n in enumerate(lengths.tolist()):
+        digits, end = source_labels[row, :n], source_labels[row, n]
+        assert (digits.diff() > 0).all() and end < digits.min()  # distinct, ascending, </s> below them
+        assert 0 <= end and digits.max() < config.max_position_label
+        # output step i shares its label with input digit n-1-i, and step n (</s>) with </s>
+        assert target_labels[row, :n].tolist() == digits.flip(0).tolist() and target_labels[row, n] == end
+        widths.append(int(digits.max() - end) + 1)
+    # windows from consecutive labels up to the whole range, so labels far apart are trained together
+    assert min(w - n - 1 for w, n in zip(widths, lengths.tolist())) == 0 and max(widths) > 2 * max(lengths.tolist())

@@ -42,16 +42,19 @@ def test_corpus_is_deterministic_disjoint_and_in_range(tmp_path):
 
 
 def test_build_corpus_script_writes_identical_bytes_and_a_card(tmp_path):
-    args = ["--max_length", "5", "--long_min_length", "6", "--long_max_length", "8", "--train_size", "2000",
-            "--validation_size", "100", "--test_size", "100", "--long_size", "50"]
+    args = ["--max_length", "5", "--long_min_length", "6", "--long_max_length", "9", "--train_size", "2000",
+            "--validation_size", "100", "--test_size", "100", "--long_size", "50", "--long_lengths", "6", "9"]
     for name in ("a", "b"):
         run_script("scripts/build_corpus.py", "--output_dir", tmp_path / name, *args)
+    test_long = load_from_disk(str(tmp_path / "a" / "test_long"))
+    assert sorted(test_long["length"][:]) == [6] * 25 + [9] * 25  # exactly the listed lengths, equally often
     for split in ("train", "validation", "test", "test_long"):
         data_a = (tmp_path / "a" / split / "data-00000-of-00001.arrow").read_bytes()
         assert data_a == (tmp_path / "b" / split / "data-00000-of-00001.arrow").read_bytes()
     assert load_from_disk(str(tmp_path / "a"))["train"].column_names == ["source", "target", "length"]
     card = DatasetCard.load(tmp_path / "a" / "README.md")
     assert card.data.license == "apache-2.0" and "synthetic" in card.data.tags
+    assert "| test_long | 50 | 6, 9 |" in card.text
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no staging folder left behind
 
 
@@ -134,7 +137,7 @@ def test_two_process_accelerate_launch_trains_on_separate_shards_and_exports(tin
 
 def test_evaluate_writes_json_by_length_and_a_plot(model_dir, tiny_corpus, tmp_path):
     result = run_script("scripts/evaluate.py", "--model", model_dir, "--corpus_dir", tiny_corpus,
-                        "--output_dir", tmp_path, "--max_examples", "100")
+                        "--output_dir", tmp_path, "--max_examples", "100", "--decodings", "greedy", "beam", "teacher_forced")
     report = json.loads(result.stdout)
     assert report == json.loads((tmp_path / "evaluation.json").read_text())
     assert set(report["splits"]) == {"validation", "test", "test_long"}
@@ -143,8 +146,20 @@ def test_evaluate_writes_json_by_length_and_a_plot(model_dir, tiny_corpus, tmp_p
             scores = split[decoding]
             assert 0 <= scores["exact_match"] <= scores["token_accuracy"] <= 1
             assert sum(s["examples"] for s in scores["by_length"].values()) == scores["examples"] == 100
+        # one teacher-forced pass gives greedy exact match, length by length
+        greedy, forced = split["greedy"]["by_length"], split["teacher_forced"]["by_length"]
+        assert {n: s["exact_match"] for n, s in forced.items()} == {n: s["exact_match"] for n, s in greedy.items()}
     assert report["splits"]["test"]["greedy"]["exact_match"] > 0.9
     assert (tmp_path / "accuracy_by_length.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+    # two reports side by side: a markdown row per length and a plot
+    result = run_script("scripts/compare_lengths.py", "--corpus_dir", tiny_corpus, "--output", tmp_path / "cmp.png",
+                        f"a={tmp_path / 'evaluation.json'}", f"b={tmp_path / 'evaluation.json'}")
+    test_long = report["splits"]["test_long"]["greedy"]["by_length"]
+    length, scores = next(iter(test_long.items()))
+    cell = f"{scores['exact_match']:.1%} / {scores['token_accuracy']:.1%}"
+    assert f"| {length} | {cell} | {cell} |" in result.stdout
+    assert (tmp_path / "cmp.png").read_bytes()[:4] == b"\x89PNG"
 
 
 def test_evaluate_reports_a_broken_model_folder_in_one_line(tmp_path, tiny_corpus):
