@@ -2,12 +2,13 @@
 
 The folder holds model.safetensors, config.json (with auto_map and custom_pipelines), the model and
 pipeline code, tokenizer.json, generation_config.json and README.md, the model card rendered from
-the top-level model_card.md. It is written under a temporary name and renamed into place when
+the top-level model_card.md, with attention maps and the project's length-generalization figure. It is written under a temporary name and renamed into place when
 complete, so an interrupted export never leaves a folder that looks complete.
 """
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 from huggingface_hub import EvalResult, ModelCard, ModelCardData
@@ -19,6 +20,8 @@ from .atomic import staged_folder
 from .plots import plot_attention_maps
 
 MODEL_CARD_TEMPLATE = Path(__file__).resolve().parent.parent / "model_card.md"
+# The project's measured length-generalization figure, which the card shows next to its table.
+LENGTH_FIGURE = Path(__file__).resolve().parent.parent / "docs" / "length_generalization.png"
 ATTENTION_EXAMPLE = "123456789"  # the input whose attention maps ship in the folder and the card
 SPLIT_NAMES = {"validation": "validation", "test": "test (in-distribution lengths)",
                "test_long": "test_long (longer than training)"}
@@ -74,6 +77,7 @@ def export_model(model, tokenizer, output_dir: str, results: dict, training: dic
         pipeline(PIPELINE_TASK, model=model, tokenizer=tokenizer).save_pretrained(staging)
         os.makedirs(os.path.join(staging, "attention"))
         plot_attention_maps(model, tokenizer, ATTENTION_EXAMPLE, os.path.join(staging, "attention"))
+        shutil.copyfile(LENGTH_FIGURE, os.path.join(staging, LENGTH_FIGURE.name))
         render_model_card(model.config, results, training, repo_id).save(os.path.join(staging, "README.md"))
         with open(os.path.join(staging, "results.json"), "w") as f:
             json.dump({"results": results, "training": training}, f, indent=2)

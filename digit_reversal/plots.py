@@ -106,7 +106,8 @@ def plot_length_generalization(reports: dict[str, dict], training_lengths: tuple
             axis.plot(*zip(*points), marker=".", label=name)
         axis.axvspan(training_lengths[0] - 0.5, training_lengths[1] + 0.5, color="tab:green", alpha=0.12,
                      label=f"training lengths {training_lengths[0]}-{training_lengths[1]}")
-        axis.set(xscale="log", xlabel="input length (digits)", title=metric.replace("_", " "), ylim=(-0.02, 1.02))
+        axis.set(xscale="log", xlabel="input length (digits)", ylim=(-0.02, 1.02), xlim=(0.9, None),
+                 title={"exact_match": "exact match", "token_accuracy": "per-digit accuracy"}[metric])
         axis.grid(alpha=0.3, which="both")
     axes[0].set_ylabel("accuracy")
     axes[0].legend(loc="lower left")

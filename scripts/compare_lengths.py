@@ -39,7 +39,7 @@ def main(argv=None):
     rows = [row for row in length_generalization_rows(reports) if args.lengths is None or row["length"] in args.lengths]
 
     def cell(scores):
-        return " / ".join(f"{scores[m]:.1%}" if m in scores else "-" for m in ("exact_match", "token_accuracy"))
+        return " / ".join(f"{scores[m]:{fmt}}" if m in scores else "-" for m, fmt in (("exact_match", ".1%"), ("token_accuracy", ".2%")))
 
     print("| input length | " + " | ".join(f"{name}: exact / per-digit" for name in reports) + " |")
     print("|---|" + "---|" * len(reports))

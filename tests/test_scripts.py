@@ -157,7 +157,7 @@ def test_evaluate_writes_json_by_length_and_a_plot(model_dir, tiny_corpus, tmp_p
                         f"a={tmp_path / 'evaluation.json'}", f"b={tmp_path / 'evaluation.json'}")
     test_long = report["splits"]["test_long"]["greedy"]["by_length"]
     length, scores = next(iter(test_long.items()))
-    cell = f"{scores['exact_match']:.1%} / {scores['token_accuracy']:.1%}"
+    cell = f"{scores['exact_match']:.1%} / {scores['token_accuracy']:.2%}"
     assert f"| {length} | {cell} | {cell} |" in result.stdout
     assert (tmp_path / "cmp.png").read_bytes()[:4] == b"\x89PNG"
 
@@ -177,7 +177,7 @@ def test_exported_folder_is_a_complete_hub_repo_with_a_filled_card(model_dir):
     files = {p.name for p in model_dir.iterdir()}
     assert {"model.safetensors", "config.json", "generation_config.json", "tokenizer.json", "tokenizer_config.json",
             "configuration_vanilla_transformer.py", "modeling_vanilla_transformer.py",
-            "pipeline_digit_reversal.py", "README.md", "results.json", "attention"} <= files
+            "pipeline_digit_reversal.py", "README.md", "results.json", "attention", "length_generalization.png"} <= files
     assert (model_dir / "attention" / "cross_attention.png").read_bytes()[:4] == b"\x89PNG"
     config = json.loads((model_dir / "config.json").read_text())
     assert config["auto_map"] == {
