@@ -2,8 +2,9 @@
 
     python benchmarks/generate_throughput.py [--repeats 5] [--threads 2]
 
-Inputs are 20-digit strings; every call generates exactly 21 tokens (min = max new tokens), so both
-models do the same work whatever their (untrained) weights predict. Cases: greedy at batch 1, 32 and
+Inputs are 20-digit strings; every call generates exactly 21 tokens (eos_token_id=None: no stop at
+</s>, and no logits processor, whose per-step signature inspection a min_new_tokens limit would add),
+so both models and the hand-written loop do the same work whatever their untrained weights predict. Cases: greedy at batch 1, 32 and
 256, beam 4 at batch 32, each with and without the KV cache; then ours through generate() vs a
 minimal hand-written cached greedy loop at batch 1 (the cost of the generation machinery). The
 contenders alternate call by call; the median of --repeats calls is reported as sequences/s.
@@ -54,7 +55,7 @@ def main(argv=None):
     for decoding, batch_size in CASES:
         batch = random_batches(1, batch_size, lengths=(20, 20), seed=batch_size)[0]
         inputs = {"input_ids": batch["input_ids"], "attention_mask": batch["attention_mask"]}
-        options = dict(max_new_tokens=NEW_TOKENS, min_new_tokens=NEW_TOKENS,
+        options = dict(max_new_tokens=NEW_TOKENS, eos_token_id=None,
                        num_beams=4 if decoding == "beam4" else 1, do_sample=False)
         for use_cache in (True, False):
             seconds = {name: [] for name in models}
@@ -73,7 +74,7 @@ def main(argv=None):
     ours = models["ours"]
     batch = random_batches(1, 1, lengths=(20, 20), seed=1)[0]
     inputs = {"input_ids": batch["input_ids"], "attention_mask": batch["attention_mask"]}
-    options = dict(max_new_tokens=NEW_TOKENS, min_new_tokens=NEW_TOKENS, do_sample=False)
+    options = dict(max_new_tokens=NEW_TOKENS, eos_token_id=None, do_sample=False)
     assert ours.generate(**inputs, **options).shape == hand_written_greedy(ours, inputs).shape  # same work
     loop, machinery = [], []
     for repeat in range(3 * args.repeats + 1):
