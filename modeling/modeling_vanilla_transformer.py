@@ -65,10 +65,10 @@ def sample_coupled_label_table(attention_mask, input_ids, label_range: int) -> t
     """Training labels of the reverse_coupled scheme, (batch, src_len + 1), ascending within a row.
 
     Entry 0 labels the closing </s>, entry j + 1 input digit j; an input of n digits uses entries
-    0..n. A row's n + 1 labels are a random subset of a window at a random offset whose width is
-    log-uniform between n + 1 (consecutive labels, as at inference) and `label_range`. So every
-    label below `label_range` is trained, and so are labels far apart in one string, as in a long
-    input at inference.
+    0..n. A row's n + 1 labels are a random subset of a window of [-1, label_range - 1) at a random
+    offset, whose width is log-uniform between n + 1 (consecutive labels, as at inference) and
+    `label_range`. So every label that inference gives an input shorter than `label_range` is
+    trained, and so are labels far apart in one string, as in a long input at inference.
     """
     batch, src_len = input_ids.shape
     device = input_ids.device
@@ -84,7 +84,8 @@ def sample_coupled_label_table(attention_mask, input_ids, label_range: int) -> t
     picks = scores.topk(src_len + 1, dim=-1).indices  # (batch, src_len + 1), best first
     unused = torch.arange(src_len + 1, device=device) >= needed[:, None]
     picks = picks.masked_fill(unused, label_range).sort(dim=-1).values  # used picks ascending, fillers last
-    return start[:, None] + picks.clamp(max=label_range - 1)
+    # -1 first: inference labels </s> with -1 (digit j with j), so training must reach -1 too.
+    return start[:, None] - 1 + picks.clamp(max=label_range - 1)
 
 
 def source_position_labels(config, input_ids, attention_mask, training: bool, label_table=None) -> torch.Tensor:

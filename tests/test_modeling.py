@@ -205,13 +205,15 @@ def test_reverse_coupled_training_labels_are_shared_distinct_and_in_range():
     table = sample_coupled_label_table(mask, source, config.max_position_label)
     source_labels = source_position_labels(config, source, mask, True, table)
     target_labels = target_position_labels(config, torch.ones(64, 21, dtype=torch.long), 0, mask, 21, True, table)
-    widths = []
+    widths, ends = [], []
     for row, n in enumerate(lengths.tolist()):
         digits, end = source_labels[row, :n], source_labels[row, n]
         assert (digits.diff() > 0).all() and end < digits.min()  # distinct, ascending, </s> below them
-        assert 0 <= end and digits.max() < config.max_position_label
+        assert -1 <= end and digits.max() < config.max_position_label - 1
+        ends.append(int(end))
         # output step i shares its label with input digit n-1-i, and step n (</s>) with </s>
         assert target_labels[row, :n].tolist() == digits.flip(0).tolist() and target_labels[row, n] == end
         widths.append(int(digits.max() - end) + 1)
+    assert min(ends) == -1  # the </s> label of inference, -1, is trained too
     # windows from consecutive labels up to the whole range, so labels far apart are trained together
     assert min(w - n - 1 for w, n in zip(widths, lengths.tolist())) == 0 and max(widths) > 2 * max(lengths.tolist())
