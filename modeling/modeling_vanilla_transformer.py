@@ -120,12 +120,13 @@ def target_position_labels(config, input_ids, past_length: int, encoder_attentio
     return labels
 
 
-def padding_mask(attention_mask) -> torch.Tensor | None:
-    """Keys a query may attend to, (batch, 1, 1, key_len) bool broadcast over heads and queries, or
-    None when nothing is padded (sdpa then runs without a mask)."""
+def padding_mask(attention_mask, query_length: int) -> torch.Tensor | None:
+    """Keys each query may attend to, (batch, 1, query_length, key_len) bool, or None when nothing is
+    padded (sdpa then runs without a mask). Materialized per query, as transformers' mask builder
+    does: one training comparison on CPU ran slower with a mask broadcast over the queries."""
     if attention_mask is None or bool(attention_mask.all()):
         return None
-    return attention_mask.bool()[:, None, None, :]
+    return attention_mask.bool()[:, None, None, :].expand(-1, 1, query_length, -1).contiguous()
 
 
 def eager_attention_forward(module, query, key, value, attention_mask, scaling, dropout=0.0, **kwargs):
@@ -331,7 +332,7 @@ class VanillaTransformerEncoder(VanillaTransformerStack):
         position_ids = source_position_labels(self.config, input_ids, attention_mask, self.training,
                                               position_label_table)
         hidden_states = self.embed(input_ids, position_ids)
-        mask = padding_mask(attention_mask)  # (batch, 1, 1, src_len) or None
+        mask = padding_mask(attention_mask, input_ids.shape[1])  # (batch, 1, src_len, src_len) or None
         all_hidden_states, all_attentions = (), ()
         for layer in self.layers:
             if output_hidden_states:
@@ -370,7 +371,7 @@ class VanillaTransformerDecoder(VanillaTransformerStack):
             self_attn_mask = None  # one new token may see every cached one: nothing to mask
         else:  # (batch, 1, tgt_len, past + tgt_len) look-ahead (+ padding) mask, or None for the kernel's is_causal
             self_attn_mask = create_causal_mask(self.config, hidden_states, attention_mask, self_cache)
-        cross_attn_mask = padding_mask(encoder_attention_mask)  # (batch, 1, 1, src_len) or None
+        cross_attn_mask = padding_mask(encoder_attention_mask, input_ids.shape[1])  # (batch, 1, tgt_len, src_len) or None
         all_hidden_states, all_self_attentions, all_cross_attentions = (), (), ()
         for layer in self.layers:
             if output_hidden_states:
