@@ -47,7 +47,7 @@ class VanillaTransformerConfig(PreTrainedConfig):
     # Opt-in, for length generalization: "randomized" (Ruoss et al. 2023): in training, sorted labels drawn
     # from [0, max_position_label); "reverse_coupled" (position coupling, Cho et al. 2024, for reversal):
     # output step i shares its label with input position n-1-i; in training the labels are a sorted random
-    # subset of a random window of [0, max_position_label), the same on both sides.
+    # subset of a random window of [-1, max_position_label - 1), the same on both sides.
     position_scheme: str = "sinusoidal"
     max_position_label: int = 1024  # the label range the randomized schemes train on: above the longest input
     init_std: float | None = None  # std of the embedding init; None means d_model ** -0.5 (tensor2tensor)
