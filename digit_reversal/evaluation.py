@@ -7,25 +7,27 @@ import torch
 from .batching import ReversalCollator
 
 
+def _rates_by_length(lengths: list[int], counts: list[tuple], rates) -> dict:
+    """Sum per-example count tuples overall and per length, then turn each sum into rates."""
+    by_length = defaultdict(lambda: [0] * len(counts[0]))
+    for length, example in zip(lengths, counts, strict=True):
+        by_length[length] = [a + b for a, b in zip(by_length[length], example)]
+    total = [sum(column) for column in zip(*by_length.values())]
+    return {**rates(*total), "by_length": {length: rates(*by_length[length]) for length in sorted(by_length)}}
+
+
 def score_predictions(predictions: list[str], targets: list[str]) -> dict:
     """Exact match (whole string right) and token accuracy (position-wise digit agreement over the target).
 
     A prediction that is too long or too short loses the positions it gets wrong or misses.
     """
-    by_length = defaultdict(lambda: [0, 0, 0, 0])  # length -> [examples, exact, correct digits, digits]
-    for prediction, target in zip(predictions, targets, strict=True):
-        counts = by_length[len(target)]
-        counts[0] += 1
-        counts[1] += prediction == target
-        counts[2] += sum(p == t for p, t in zip(prediction, target))
-        counts[3] += len(target)
+    counts = [(1, prediction == target, sum(p == t for p, t in zip(prediction, target)), len(target))
+              for prediction, target in zip(predictions, targets, strict=True)]
 
-    def rates(counts):
-        examples, exact, correct, digits = counts
+    def rates(examples, exact, correct, digits):
         return {"examples": examples, "exact_match": exact / examples, "token_accuracy": correct / digits}
 
-    total = [sum(c[i] for c in by_length.values()) for i in range(4)]
-    return {**rates(total), "by_length": {length: rates(by_length[length]) for length in sorted(by_length)}}
+    return _rates_by_length([len(t) for t in targets], counts, rates)
 
 
 @torch.no_grad()
@@ -82,11 +84,8 @@ def teacher_forced_split(model, tokenizer, dataset, batch_size: int = 256) -> di
     rows = sorted(dataset.to_list(), key=lambda row: len(row["source"]))  # little padding per batch
     batches = (collate(rows[start : start + batch_size]) for start in range(0, len(rows), batch_size))
     correct = teacher_forced_correct(model, batches).tolist()
-    by_length = defaultdict(list)
-    for row, right in zip(rows, correct, strict=True):
-        by_length[len(row["source"])].append(right)
 
-    def rates(values):
-        return {"examples": len(values), "exact_match": sum(values) / len(values)}
+    def rates(examples, exact):
+        return {"examples": examples, "exact_match": exact / examples}
 
-    return {**rates(correct), "by_length": {length: rates(by_length[length]) for length in sorted(by_length)}}
+    return _rates_by_length([len(row["source"]) for row in rows], [(1, right) for right in correct], rates)

@@ -2,8 +2,9 @@
 
 The folder holds model.safetensors, config.json (with auto_map and custom_pipelines), the model and
 pipeline code, tokenizer.json, generation_config.json and README.md, the model card rendered from
-the top-level model_card.md, with attention maps and the project's length-generalization figure. It is written under a temporary name and renamed into place when
-complete, so an interrupted export never leaves a folder that looks complete.
+the top-level model_card.md, with attention maps and the project's length-generalization figure.
+It is written under a temporary name and renamed into place when complete, so an interrupted export
+never leaves a folder that looks complete.
 """
 
 import json

@@ -9,6 +9,11 @@ import matplotlib.pyplot as plt  # noqa: E402
 import torch  # noqa: E402
 
 
+def _mark_training_range(axis, training_lengths: tuple[int, int]) -> None:
+    axis.axvspan(training_lengths[0] - 0.5, training_lengths[1] + 0.5, color="tab:green", alpha=0.12,
+                 label=f"training lengths {training_lengths[0]}-{training_lengths[1]}")
+
+
 def plot_accuracy_by_length(report: dict, training_lengths: tuple[int, int], path: str) -> None:
     """Exact match and per-digit accuracy by input length (all splits pooled), one line per decoding."""
     figure, axes = plt.subplots(1, 2, figsize=(12, 4.5), sharey=True)
@@ -25,8 +30,7 @@ def plot_accuracy_by_length(report: dict, training_lengths: tuple[int, int], pat
             if not lengths:
                 continue
             axis.plot(lengths, [pooled[n][0] / pooled[n][1] for n in lengths], style, marker=".", label=decoding)
-        axis.axvspan(training_lengths[0] - 0.5, training_lengths[1] + 0.5, color="tab:green", alpha=0.12,
-                     label=f"training lengths {training_lengths[0]}-{training_lengths[1]}")
+        _mark_training_range(axis, training_lengths)
         axis.set(xlabel="input length (digits)", title=metric.replace("_", " "), ylim=(-0.02, 1.02))
         axis.grid(alpha=0.3)
     axes[0].set_ylabel("accuracy")
@@ -104,8 +108,7 @@ def plot_length_generalization(reports: dict[str, dict], training_lengths: tuple
         for name in reports:
             points = [(row["length"], row[name][metric]) for row in rows if metric in row.get(name, {})]
             axis.plot(*zip(*points), marker=".", label=name)
-        axis.axvspan(training_lengths[0] - 0.5, training_lengths[1] + 0.5, color="tab:green", alpha=0.12,
-                     label=f"training lengths {training_lengths[0]}-{training_lengths[1]}")
+        _mark_training_range(axis, training_lengths)
         axis.set(xscale="log", xlabel="input length (digits)", ylim=(-0.02, 1.02), xlim=(0.9, None),
                  title={"exact_match": "exact match", "token_accuracy": "per-digit accuracy"}[metric])
         axis.grid(alpha=0.3, which="both")
